@@ -1,0 +1,62 @@
+"""MLflow autologging for the duration of a task."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from trackmw.errors import ConfigError
+
+__all__ = ["enable"]
+
+_lock = threading.Lock()
+_users: dict[str, int] = {}
+
+
+def enable(config: Any, layer_of: dict[str, str]) -> Callable[[], None]:
+    """Turn autolog on as ``config`` says; returns the function that turns it off again.
+
+    Autolog is process-wide in MLflow: concurrent tasks share it, and it is switched off
+    when the last task that asked for it ends.
+    """
+    target = _autolog_function(config.framework, layer_of.get("framework", "?"))
+    accepted = inspect.signature(target).parameters
+    kwargs: dict[str, Any] = {"log_models": config.log_models, "log_datasets": config.log_datasets}
+    kwargs = {k: v for k, v in kwargs.items() if k in accepted}
+    kwargs.update(config.autolog_kwargs)
+    key = config.framework or "*"
+    with _lock:
+        target(**kwargs)
+        _users[key] = _users.get(key, 0) + 1
+
+    def disable() -> None:
+        with _lock:
+            _users[key] -= 1
+            if not _users[key]:
+                del _users[key]
+                target(disable=True)
+
+    return disable
+
+
+def _autolog_function(framework: str | None, layer: str) -> Callable[..., Any]:
+    if not framework:
+        import mlflow
+
+        return mlflow.autolog
+    try:
+        module = importlib.import_module(f"mlflow.{framework}")
+        return module.autolog  # type: ignore[no-any-return]
+    except (ImportError, AttributeError):
+        raise ConfigError(
+            "framework", framework, layer,
+            "an MLflow flavor with autolog: " + ", ".join(_COMMON_FLAVORS) + ", ...",
+            reason="no MLflow autolog for this framework",
+        ) from None
+
+
+_COMMON_FLAVORS = ("sklearn", "pytorch", "tensorflow", "keras", "xgboost", "lightgbm",
+                   "statsmodels", "spark", "transformers")

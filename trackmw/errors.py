@@ -1,0 +1,29 @@
+"""Exceptions raised by trackmw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ConfigError", "ParamError", "TrackingError", "TrackmwError"]
+
+
+class TrackmwError(Exception):
+    """Base class of every trackmw error."""
+
+
+class ConfigError(TrackmwError, ValueError):
+    """A config key or value is invalid; raised before any run is created."""
+
+    def __init__(
+        self, key: str, value: Any, layer: str, allowed: str, reason: str = "invalid value"
+    ) -> None:
+        self.key, self.value, self.layer, self.allowed = key, value, layer, allowed
+        super().__init__(f"{reason} for {key!r}: {value!r} (from {layer}); allowed: {allowed}")
+
+
+class ParamError(TrackmwError, ValueError):
+    """A param exceeds MLflow's limits under ``long_params_strategy='fail'``."""
+
+
+class TrackingError(TrackmwError, RuntimeError):
+    """The tracking store could not be reached or refused a write."""
