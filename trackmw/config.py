@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trackmw.errors import ConfigError
+from trackmw.links import scrub_uri
 
 __all__ = [
     "CONTEXT_PREFIX",
@@ -211,6 +212,8 @@ class ResolvedConfig:
         rows = []
         for name, key in KEYS.items():
             value = self.values.get(name)
+            if name.endswith("_uri"):
+                value = scrub_uri(value)
             shown = "***" if key.secret and value else repr(value)
             rows.append((name, shown, self.sources.get(name, "defaults")))
         return rows
@@ -373,5 +376,5 @@ def _read_tool_table(path: str) -> Mapping[str, Any]:
 
 
 def explicit_layer(values: Mapping[str, Any]) -> ConfigLayer:
-    return ConfigLayer.build("decorator arguments", Level.EXPLICIT, values)
+    return ConfigLayer.build("explicit arguments", Level.EXPLICIT, values)
 

@@ -43,14 +43,15 @@ def _build() -> pluggy.PluginManager:
     pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
     blocked = {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
-    # Registered first so they are called last: adapters and user plugins win.
-    for module in DEFAULT_PLUGINS:
-        name = module.rsplit(".", 1)[1]
-        if name not in blocked:
-            pm.register(importlib.import_module(module), name=f"default.{name}")
     for name in blocked:
         pm.set_blocked(name)
     pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    # Registered last with trylast impls, which pluggy calls after every other impl
+    # (a later trylast impl goes before earlier ones): adapters and user plugins win.
+    for module in DEFAULT_PLUGINS:
+        name = f"default.{module.rsplit('.', 1)[1]}"
+        if name not in blocked:
+            pm.register(importlib.import_module(module), name=name)
     return pm
 
 

@@ -11,7 +11,7 @@ from trackmw.task import TaskInfo
 
 @hookimpl(trylast=True)
 def trackmw_build_link(run: Run, config: ResolvedConfig, task: TaskInfo) -> links.Link:
-    host = (config.link_host or links.default_host(config.tracking_uri)).rstrip("/")
+    host = (links.scrub_uri(config.link_host) or links.default_host(config.tracking_uri)).rstrip("/")
     url = links.format_link(
         config.link_template,
         host=host,

@@ -1,0 +1,5 @@
+"""``python -m trackmw``."""
+
+from trackmw.cli import main
+
+raise SystemExit(main())
