@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from trackmw.config import ConfigLayer, Level, ResolvedConfig, TrackingConfig, tracking_config
-from trackmw.context import propagation_env
+from trackmw.context import bind_context, propagation_env
 from trackmw.engine import (
     RunScope,
     TrackingWarning,
@@ -40,6 +40,7 @@ __all__ = [
     "TrackingWarning",
     "TrackmwError",
     "active_run",
+    "bind_context",
     "hookimpl",
     "hookspec",
     "propagation_env",

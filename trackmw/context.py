@@ -8,10 +8,12 @@ asyncio task and each thread sees its own. Across processes it travels as W3C ba
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import os
 import threading
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from trackmw.task import ParentRef
 
@@ -23,12 +25,14 @@ __all__ = [
     "OFF",
     "active_run",
     "bind",
+    "bind_context",
     "current",
     "parent_from_env",
     "propagation_env",
     "unbind",
 ]
 
+T = TypeVar("T")
 BAGGAGE_PREFIX = "trackmw."
 GATED = "gated"  # a task on a non-zero rank: no run, nothing logged
 OFF = "off"  # tracking disabled for this task
@@ -95,6 +99,21 @@ def _baggage_items(run: Run) -> dict[str, str]:
     return {BAGGAGE_PREFIX + k: v for k, v in items.items()}
 
 
+def bind_context(fn: Callable[..., T]) -> Callable[..., T]:
+    """``fn`` tied to the current context: each call runs in a fresh copy of it.
+
+    Threads start with an empty context; submit ``bind_context(task)`` to a thread pool so
+    tracked code in the worker finds this task's run as its parent.
+    """
+    captured = contextvars.copy_context()
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> T:
+        return captured.copy().run(fn, *args, **kwargs)
+
+    return call
+
+
 def propagation_env(run: Run | None = None) -> dict[str, str]:
     """``BAGGAGE`` (and ``TRACEPARENT`` when a span is live) for a worker process.
 
@@ -118,7 +137,9 @@ def parent_from_env(environ: Mapping[str, str] | None = None) -> ParentRef | Non
     """The parent run a launching process put in ``BAGGAGE``, if any."""
     environ = os.environ if environ is None else environ
     text = environ.get("BAGGAGE", "")
-    if BAGGAGE_PREFIX + "run_id" not in text:
+    if BAGGAGE_PREFIX + "run_id" not in text or env_overlays.owns("BAGGAGE", text):
+        # Our own export names whichever run started last here, which is ambiguous for a
+        # thread with a fresh context: in-process parents travel by context only.
         return None
     from opentelemetry.baggage.propagation import W3CBaggagePropagator
 
@@ -148,15 +169,24 @@ class EnvOverlays:
         self._lock = threading.Lock()
         self._stack: list[tuple[object, Mapping[str, str]]] = []
         self._original: dict[str, str | None] = {}
+        self._pid = os.getpid()
 
     def push(self, values: Mapping[str, str]) -> object:
         handle = object()
         with self._lock:
+            self._pid = os.getpid()
             for key in values:
                 self._original.setdefault(key, os.environ.get(key))
             self._stack.append((handle, dict(values)))
             os.environ.update(values)
         return handle
+
+    def owns(self, key: str, value: str) -> bool:
+        """Whether ``value`` of ``key`` was set by a live overlay of this process."""
+        with self._lock:
+            if self._pid != os.getpid():  # a forked child: the parent's exports are inherited
+                return False
+            return any(vals.get(key) == value for _, vals in self._stack)
 
     def pop(self, handle: object) -> None:
         with self._lock:

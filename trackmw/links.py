@@ -9,7 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from trackmw.errors import ConfigError
 
-__all__ = ["LINK_FIELDS", "Link", "check_template", "format_link", "scrub_uri"]
+__all__ = ["LINK_FIELDS", "Link", "check_template", "format_link", "scrub_uri", "ui_link"]
 
 #: The only names a link template may use.
 LINK_FIELDS = ("host", "experiment_id", "run_id", "run_name", "task")
@@ -46,6 +46,26 @@ def _allowed() -> str:
 def format_link(template: str, **fields: Any) -> str:
     check_template(template)
     return template.format(**{f: "" if fields.get(f) is None else fields[f] for f in LINK_FIELDS})
+
+
+def ui_link(
+    config: Any,
+    *,
+    experiment_id: str,
+    run_id: str | None = None,
+    parent_run_id: str | None = None,
+    run_name: str | None = None,
+    task: str | None = None,
+) -> Link | None:
+    """The UI link for a run. Where the run id is not known yet (a nested task seen at
+    submit time) it links to ``parent_run_id``, labelled ``MLflow (parent)``."""
+    target, label = (run_id, "MLflow") if run_id else (parent_run_id, "MLflow (parent)")
+    if not target:
+        return None
+    host = (scrub_uri(config.link_host) or default_host(config.tracking_uri)).rstrip("/")
+    url = format_link(config.link_template, host=host, experiment_id=experiment_id,
+                      run_id=target, run_name=run_name, task=task)
+    return Link(url, label)
 
 
 def scrub_uri(uri: str | None) -> str | None:

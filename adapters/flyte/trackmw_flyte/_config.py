@@ -46,6 +46,10 @@ class MlflowConfig(Mapping[str, str]):
             return self._config.get(name)
         raise AttributeError(name)
 
+    def to_dict(self) -> dict[str, str]:
+        """The custom-context form as a plain dict (flyteplugins-mlflow's name for it)."""
+        return dict(self._flat)
+
     def __enter__(self) -> MlflowConfig:
         import flyte
 
