@@ -1,0 +1,86 @@
+"""Fixtures for trackmw-flyte's tests: quiet, isolated MLflow stores and Flyte local runs.
+
+The conformance harness is :class:`trackmw_flyte.conformance.FlyteHarness` (it must live in an
+importable module: the suite re-creates it in fresh processes for the rank scenarios).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trackmw_flyte.conformance import FlyteHarness
+
+__all__ = ["FlyteHarness"]
+
+QUIET = {
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "DO_NOT_TRACK": "true",
+    "MLFLOW_ALLOW_FILE_STORE": "true",
+}
+CLEARED = ("RANK", "SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMI_RANK", "JAX_PROCESS_ID",
+           "LOCAL_RANK", "BAGGAGE", "TRACEPARENT", "MLFLOW_RUN_ID", "MLFLOW_EXPERIMENT_ID",
+           "MLFLOW_EXPERIMENT_NAME")
+
+
+@pytest.fixture(autouse=True)
+def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in QUIET.items():
+        monkeypatch.setenv(name, value)
+    for name in CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    for name in [v for v in os.environ if v.startswith("TRACKMW_") and v != "TRACKMW_DISABLE_PLUGINS"]:
+        monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flyte() -> None:
+    import flyte
+
+    flyte.init()
+
+
+@pytest.fixture(params=["sqlite", "file"])
+def tracking_uri(request: pytest.FixtureRequest, tmp_path: Path,
+                 monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh store, also the environment's default (so strays would be found)."""
+    uri = (f"sqlite:///{tmp_path / 'mlflow.db'}" if request.param == "sqlite"
+           else (tmp_path / "mlruns").as_uri())
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    return uri
+
+
+@pytest.fixture
+def sqlite_uri(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """One SQLite store, the environment's default."""
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    return uri
+
+
+@pytest.fixture
+def client(sqlite_uri: str) -> Any:
+    from mlflow import MlflowClient
+
+    return MlflowClient(sqlite_uri)
+
+
+@pytest.fixture
+def task_env() -> Iterator[Any]:
+    """A fresh ``flyte.TaskEnvironment`` per test (task names are per environment)."""
+    import flyte
+
+    yield flyte.TaskEnvironment(name=f"t{os.urandom(4).hex()}")
+
+
+def run_local(task: Any, *args: Any, context: Any = None, **kwargs: Any) -> Any:
+    """Run ``task`` as a real Flyte local execution; returns its output."""
+    import flyte
+
+    run = flyte.with_runcontext(mode="local", custom_context=dict(context or {})).run(
+        task, *args, **kwargs)
+    return run.outputs()[0] if run.outputs() else None
