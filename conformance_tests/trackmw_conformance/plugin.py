@@ -79,12 +79,44 @@ def load_harness(config: pytest.Config) -> Any:
     return getattr(importlib.import_module(module), attr)()
 
 
+_early = pytest.StashKey[MlflowServer]()
+
+
+def _store_of(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("trackmw_store") if callspec else None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Server-tier scenarios run last, so the server starts while the others run."""
+    items.sort(key=lambda item: _store_of(item) == "server")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Launch the server as soon as a scenario will need it: its start-up (seconds of
+    imports and migrations) then overlaps the file and SQLite scenarios."""
+    needs = any(_store_of(item) == "server" for item in session.items)
+    if needs and not session.config.option.collectonly:
+        factory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+        session.config.stash[_early] = MlflowServer(factory.mktemp("mlflow-server")).launch()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    server = config.stash.get(_early, None)
+    if server is not None:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
-def trackmw_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+def trackmw_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[MlflowServer]:
     """One live ``mlflow server`` on 127.0.0.1 for the whole session."""
-    server = MlflowServer(tmp_path_factory.mktemp("mlflow-server")).start()
+    server = request.config.stash.get(_early, None)
+    if server is None:
+        server = MlflowServer(tmp_path_factory.mktemp("mlflow-server")).launch()
     try:
-        yield server
+        yield server.wait()
     finally:
         server.stop()
 

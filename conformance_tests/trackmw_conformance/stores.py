@@ -47,6 +47,10 @@ class MlflowServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 90.0) -> MlflowServer:
+        return self.launch().wait(timeout)
+
+    def launch(self) -> MlflowServer:
+        """Start the process without waiting for it to serve."""
         self.folder.mkdir(parents=True, exist_ok=True)
         log = open(self.folder / "server.log", "wb")  # noqa: SIM115 - lives with the process
         self.process = subprocess.Popen(
@@ -63,6 +67,11 @@ class MlflowServer:
             env={**os.environ, **QUIET},
             cwd=self.folder,
         )
+        return self
+
+    def wait(self, timeout: float = 90.0) -> MlflowServer:
+        """Block until ``/health`` answers; stop the server and raise if it never does."""
+        assert self.process is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -7,6 +7,7 @@ importable module: the suite re-creates it in fresh processes for the rank scena
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,20 +45,22 @@ def _flyte() -> None:
     flyte.init()
 
 
-@pytest.fixture(params=["sqlite", "file"])
-def tracking_uri(request: pytest.FixtureRequest, tmp_path: Path,
-                 monkeypatch: pytest.MonkeyPatch) -> str:
-    """A fresh store, also the environment's default (so strays would be found)."""
-    uri = (f"sqlite:///{tmp_path / 'mlflow.db'}" if request.param == "sqlite"
-           else (tmp_path / "mlruns").as_uri())
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
-    return uri
+@pytest.fixture(scope="session")
+def _empty_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A freshly migrated, empty SQLite store, copied per test (migrations take seconds)."""
+    from mlflow import MlflowClient
+
+    path = tmp_path_factory.mktemp("template") / "mlflow.db"
+    MlflowClient(f"sqlite:///{path}").search_experiments()
+    return path
 
 
 @pytest.fixture
-def sqlite_uri(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """One SQLite store, the environment's default."""
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+def sqlite_uri(_empty_sqlite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """One fresh SQLite store, the environment's default."""
+    path = tmp_path / "mlflow.db"
+    shutil.copyfile(_empty_sqlite, path)
+    uri = f"sqlite:///{path}"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     return uri
 
