@@ -84,8 +84,9 @@ def unbind(token: object) -> None:
     """Restore the context from before :func:`bind` (tolerates a foreign context)."""
     from opentelemetry import context as otel_context
 
+    runtime = getattr(otel_context, "_RUNTIME_CONTEXT", None)  # detach() only logs failures
     try:
-        otel_context._RUNTIME_CONTEXT.detach(token)  # type: ignore[attr-defined]
+        (runtime.detach if runtime is not None else otel_context.detach)(token)
     except ValueError:
         # bound in another context (e.g. a hook-driven orchestrator): drop our value here.
         otel_context.attach(otel_context.set_value(_run_key(), None))

@@ -79,7 +79,11 @@ class RunScope:
     # -- lifecycle -----------------------------------------------------------------------
     def begin(self) -> Run | None:
         self.start()
-        self.bind()
+        try:
+            self.bind()
+        except BaseException as exc:  # a failing hook must not leave the run RUNNING
+            self.end(exc)
+            raise
         return self.run
 
     def end(self, error: BaseException | None = None) -> None:
@@ -153,11 +157,15 @@ class RunScope:
             config=config,
         )
         self.run, self._mlflow_run = run, mlflow_run
-        run.link = hook.trackmw_build_link(run=run, config=config, task=task)
-        if plan.owns_run and run.link is not None:
-            run._writer.set_tags({"trackmw.link": run.link.url})
-        if config.autolog:
-            self._cleanup.append(_enable_autolog(config))
+        try:
+            run.link = hook.trackmw_build_link(run=run, config=config, task=task)
+            if self.plan is not None and self.plan.owns_run and run.link is not None:
+                run._writer.set_tags({"trackmw.link": run.link.url})
+            if config.autolog:
+                self._cleanup.append(_enable_autolog(config))
+        except BaseException as exc:
+            self.finish(exc)
+            raise
         _sigterm.acquire()
         self._cleanup.append(_sigterm.release)
 
