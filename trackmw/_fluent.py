@@ -87,7 +87,7 @@ def install() -> None:
         from mlflow.tracking import fluent
         from mlflow.tracking._tracking_service import utils as tracking_utils
 
-        fluent._active_run_stack = _ContextRunStack(fluent._active_run_stack)
+        fluent._active_run_stack = _ContextRunStack(fluent._active_run_stack)  # type: ignore[assignment]
         _patch_tracking_uri(tracking_utils)
         tracking_utils._tracking_store_registry.register("trackmw-null", _null_store)
         _installed = True
@@ -106,17 +106,18 @@ def _patch_tracking_uri(module: Any) -> None:
         if getattr(mod, "__name__", "").startswith("mlflow") and (
             getattr(mod, "get_tracking_uri", None) is original
         ):
-            mod.get_tracking_uri = get_tracking_uri
+            mod.get_tracking_uri = get_tracking_uri  # type: ignore[attr-defined]
 
 
-def bind(active_run: Any, tracking_uri: str | None) -> tuple[object, object]:
+def bind(active_run: Any, tracking_uri: str | None) -> tuple[Any, Any]:
     """Make ``active_run`` (an ``mlflow.ActiveRun``) the only fluent run in this context."""
     install()
     return _stack.set((active_run,) if active_run is not None else ()), _uri.set(tracking_uri)
 
 
 def unbind(tokens: tuple[Any, Any]) -> None:
-    for var, token in zip((_stack, _uri), tokens):
+    pairs: tuple[contextvars.ContextVar[Any], ...] = (_stack, _uri)
+    for var, token in zip(pairs, tokens, strict=True):
         try:
             var.reset(token)
         except ValueError:  # set in another context: clear ours
@@ -136,7 +137,7 @@ def _gated_active_run() -> Any:
     return ActiveRun(Run(info, RunData()))
 
 
-def bind_gated() -> tuple[object, object]:
+def bind_gated() -> tuple[Any, Any]:
     """Make fluent logging in this context a no-op, importing mlflow only if the body does."""
     tokens = _stack.set((_GATED,)), _uri.set(NULL_URI)
     if "mlflow" in sys.modules:

@@ -104,7 +104,7 @@ class Key:
         raise fail
 
 
-def _parse_dict(value: Any, fail: ConfigError) -> dict[str, str]:
+def _parse_dict(value: Any, fail: ConfigError) -> dict[str, Any]:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("{"):

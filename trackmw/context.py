@@ -86,7 +86,7 @@ def unbind(token: object) -> None:
 
     runtime = getattr(otel_context, "_RUNTIME_CONTEXT", None)  # detach() only logs failures
     try:
-        (runtime.detach if runtime is not None else otel_context.detach)(token)
+        (runtime.detach if runtime is not None else otel_context.detach)(token)  # type: ignore[arg-type]
     except ValueError:
         # bound in another context (e.g. a hook-driven orchestrator): drop our value here.
         otel_context.attach(otel_context.set_value(_run_key(), None))
@@ -147,14 +147,14 @@ def parent_from_env(environ: Mapping[str, str] | None = None) -> ParentRef | Non
     found = W3CBaggagePropagator().extract({"baggage": text})
     from opentelemetry import baggage
 
-    values: dict[str, Any] = baggage.get_all(found)
+    values: Mapping[str, object] = baggage.get_all(found)
     run_id = values.get(BAGGAGE_PREFIX + "run_id")
     if not run_id:
         return None
     return ParentRef(
         run_id=str(run_id),
         experiment_id=str(values.get(BAGGAGE_PREFIX + "experiment_id", "")),
-        tracking_uri=values.get(BAGGAGE_PREFIX + "tracking_uri") or None,
+        tracking_uri=str(values.get(BAGGAGE_PREFIX + "tracking_uri") or "") or None,
         local=False,
     )
 

@@ -40,7 +40,7 @@ def check_template(template: str, layer: str = "link_template") -> None:
 
 
 def _allowed() -> str:
-    return "a template using only " + ", ".join("{%s}" % f for f in LINK_FIELDS)
+    return "a template using only " + ", ".join("{" + f + "}" for f in LINK_FIELDS)
 
 
 def format_link(template: str, **fields: Any) -> str:

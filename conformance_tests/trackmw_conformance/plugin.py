@@ -206,7 +206,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         for scenario in scenarios:
             cells = [final.get((adapter, scenario, s)) for s in stores]
             line = "  ".join(f"{mark[c['outcome']] if c else '-':>6}" for c in cells)
-            reasons = {c["reason"] for c in cells if c and c["outcome"] != "passed" and c["reason"]}
+            reasons = {c["reason"] for c in cells
+                       if c and c["outcome"] != "passed" and c["reason"]}
             write(f"  {line}  {scenario}" + (f"  ({'; '.join(sorted(reasons))})" if reasons else ""))
     path = config.getoption("trackmw_report")
     if path:
