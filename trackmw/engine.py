@@ -115,14 +115,10 @@ class RunScope:
 
     def _resolve(self, hook: Any, task: TaskInfo, parent: ParentRef | None) -> ResolvedConfig:
         layers = [self._explicit, *block_layers()]
-        if parent is not None and parent.tracking_uri:
-            layers.append(
-                ConfigLayer(
-                    "parent run",
-                    Level.PARENT,
-                    {"tracking_uri": parent.tracking_uri, "experiment_id": parent.experiment_id},
-                )
-            )
+        if parent is not None:  # a child lives in its parent's store and experiment
+            inherited = {"experiment_id": parent.experiment_id or None,
+                         "tracking_uri": parent.tracking_uri}
+            layers.append(ConfigLayer.build("parent run", Level.PARENT, inherited))
         for found in hook.trackmw_resolve_config(task=task, layers=tuple(layers)):
             layers.extend([found] if isinstance(found, ConfigLayer) else found or [])
         config = resolve(layers)
@@ -185,11 +181,7 @@ class RunScope:
             found = store.get_run(plan.run_id)
             store.writer(plan.run_id).set_status("RUNNING")
             return found
-        experiment_id = (
-            plan.parent.experiment_id
-            if plan.action == "nested" and plan.parent and not config.experiment_name
-            else store.experiment_id(config, config.sources)
-        )
+        experiment_id = store.experiment_id(config, config.sources)
         name = config.run_name or task.name
         tags = {
             "trackmw.adapter": task.adapter,
