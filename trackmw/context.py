@@ -28,6 +28,7 @@ __all__ = [
     "bind_context",
     "current",
     "parent_from_env",
+    "parse_baggage",
     "propagation_env",
     "unbind",
 ]
@@ -134,20 +135,15 @@ def propagation_env(run: Run | None = None) -> dict[str, str]:
     return {key.upper(): value for key, value in carrier.items()}
 
 
-def parent_from_env(environ: Mapping[str, str] | None = None) -> ParentRef | None:
-    """The parent run a launching process put in ``BAGGAGE``, if any."""
-    environ = os.environ if environ is None else environ
-    text = environ.get("BAGGAGE", "")
-    if BAGGAGE_PREFIX + "run_id" not in text or env_overlays.owns("BAGGAGE", text):
-        # Our own export names whichever run started last here, which is ambiguous for a
-        # thread with a fresh context: in-process parents travel by context only.
+def parse_baggage(text: str) -> ParentRef | None:
+    """The run named by a W3C baggage string (e.g. copied into an orchestrator context)."""
+    if BAGGAGE_PREFIX + "run_id" not in text:
         return None
+    from opentelemetry import baggage
     from opentelemetry.baggage.propagation import W3CBaggagePropagator
 
-    found = W3CBaggagePropagator().extract({"baggage": text})
-    from opentelemetry import baggage
-
-    values: Mapping[str, object] = baggage.get_all(found)
+    values: Mapping[str, object] = baggage.get_all(W3CBaggagePropagator().extract(
+        {"baggage": text}))
     run_id = values.get(BAGGAGE_PREFIX + "run_id")
     if not run_id:
         return None
@@ -157,6 +153,17 @@ def parent_from_env(environ: Mapping[str, str] | None = None) -> ParentRef | Non
         tracking_uri=str(values.get(BAGGAGE_PREFIX + "tracking_uri") or "") or None,
         local=False,
     )
+
+
+def parent_from_env(environ: Mapping[str, str] | None = None) -> ParentRef | None:
+    """The parent run a launching process put in ``BAGGAGE``, if any."""
+    environ = os.environ if environ is None else environ
+    text = environ.get("BAGGAGE", "")
+    if env_overlays.owns("BAGGAGE", text):
+        # Our own export names whichever run started last here, which is ambiguous for a
+        # thread with a fresh context: in-process parents travel by context only.
+        return None
+    return parse_baggage(text)
 
 
 class EnvOverlays:

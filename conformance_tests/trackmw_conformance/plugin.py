@@ -142,6 +142,7 @@ def world(
     out = tmp_path / "seen"
     out.mkdir()
     uri = store_uri(trackmw_store, folder, server)
+    monkeypatch.chdir(tmp_path)  # SQLite stores put artifacts under ./mlruns
     for name in _CLEARED:
         monkeypatch.delenv(name, raising=False)
     for name in [v for v in os.environ if v.startswith("TRACKMW_")]:
