@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from trackmw.errors import ConfigError, TrackingError
-from trackmw.links import scrub_uri
+from trackmw.links import scrub_text, scrub_uri
 
 __all__ = ["RunWriter", "Store"]
 
@@ -29,7 +29,10 @@ class Store:
         self.client = MlflowClient(self.tracking_uri, registry_uri)
 
     def fail(self, action: str, exc: Exception) -> TrackingError:
-        return TrackingError(f"{action} failed on {scrub_uri(self.tracking_uri)}: {exc}")
+        """A TrackingError for ``exc`` with credentials removed (raise it ``from None``:
+        MLflow's own message may hold the URI's password)."""
+        detail = scrub_text(f"{type(exc).__name__}: {exc}")
+        return TrackingError(f"{action} failed on {scrub_uri(self.tracking_uri)}: {detail}")
 
     def experiment_id(self, config: Any, layer_of: Mapping[str, str]) -> str:
         """The experiment named or id'd by ``config``: created or restored if asked."""
@@ -44,7 +47,7 @@ class Store:
         try:
             found = client.get_experiment_by_name(name)
         except Exception as exc:
-            raise self.fail(f"looking up experiment {name!r}", exc) from exc
+            raise self.fail(f"looking up experiment {name!r}", exc) from None
         if found is None:
             if not config.create_experiment:
                 raise ConfigError(
@@ -72,13 +75,13 @@ class Store:
         try:
             return self.client.create_run(experiment_id, run_name=name, tags=dict(tags))
         except Exception as exc:
-            raise self.fail("creating a run", exc) from exc
+            raise self.fail("creating a run", exc) from None
 
     def get_run(self, run_id: str) -> Any:
         try:
             return self.client.get_run(run_id)
         except Exception as exc:
-            raise self.fail(f"reading run {run_id}", exc) from exc
+            raise self.fail(f"reading run {run_id}", exc) from None
 
     def writer(self, run_id: str) -> RunWriter:
         return RunWriter(self, run_id)

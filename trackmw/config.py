@@ -166,9 +166,7 @@ def _check_key(name: str, layer: str) -> Key:
     try:
         return KEYS[name]
     except KeyError:
-        raise ConfigError(
-            name, name, layer, ", ".join(sorted(KEYS)), reason="unknown config key"
-        ) from None
+        raise ConfigError.unknown_key(name, layer, ", ".join(sorted(KEYS))) from None
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from trackmw.config import (
     explicit_layer,
     resolve,
 )
-from trackmw.links import check_template
+from trackmw.links import check_template, scrub_text
 from trackmw.plan import RunPlan
 from trackmw.plugins import get_plugin_manager
 from trackmw.run import Run
@@ -239,8 +239,9 @@ class RunScope:
             if self.plan is not None and self.plan.owns_run:
                 run._writer.set_status(status)
         except Exception as exc:  # noqa: BLE001 - reported loudly, the result is kept
-            log.error("could not end run %s as %s: %s", run.run_id, status, exc)
-            warnings.warn(f"trackmw: run {run.run_id} not ended ({exc})", TrackingWarning,
+            detail = scrub_text(str(exc))
+            log.error("could not end run %s as %s: %s", run.run_id, status, detail)
+            warnings.warn(f"trackmw: run {run.run_id} not ended ({detail})", TrackingWarning,
                           stacklevel=3)
         finally:
             if self._span not in (None, _UNSET):

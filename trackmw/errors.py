@@ -20,6 +20,12 @@ class ConfigError(TrackmwError, ValueError):
         self.key, self.value, self.layer, self.allowed = key, value, layer, allowed
         super().__init__(f"{reason} for {key!r}: {value!r} (from {layer}); allowed: {allowed}")
 
+    @classmethod
+    def unknown_key(cls, key: str, layer: str, allowed: str) -> ConfigError:
+        error = cls(key, key, layer, allowed)
+        error.args = (f"unknown config key {key!r} (from {layer}); allowed keys: {allowed}",)
+        return error
+
 
 class ParamError(TrackmwError, ValueError):
     """A param exceeds MLflow's limits under ``long_params_strategy='fail'``."""

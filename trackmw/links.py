@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from typing import Any
@@ -9,7 +10,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from trackmw.errors import ConfigError
 
-__all__ = ["LINK_FIELDS", "Link", "check_template", "format_link", "scrub_uri", "ui_link"]
+__all__ = [
+    "LINK_FIELDS", "Link", "check_template", "format_link", "scrub_text", "scrub_uri", "ui_link"
+]
 
 #: The only names a link template may use.
 LINK_FIELDS = ("host", "experiment_id", "run_id", "run_name", "task")
@@ -77,6 +80,14 @@ def scrub_uri(uri: str | None) -> str | None:
         return uri
     host = parts.netloc.rsplit("@", 1)[-1]
     return urlunsplit(parts._replace(netloc=host, query=""))
+
+
+_USERINFO = re.compile(r"(?<=//)[^/@\s]+@")
+
+
+def scrub_text(text: str) -> str:
+    """``text`` with the user info of every URL in it removed."""
+    return _USERINFO.sub("", text)
 
 
 def default_host(tracking_uri: str | None) -> str:
