@@ -42,7 +42,9 @@ class TrackingWarning(UserWarning):
 
 
 def status_for(error: BaseException | None) -> str:
-    if error is None:
+    """FINISHED on success (or a clean ``sys.exit(0)``), KILLED on interruption, cancellation
+    and other exits, FAILED on any other exception."""
+    if error is None or (isinstance(error, SystemExit) and error.code in (None, 0)):
         return "FINISHED"
     return "KILLED" if isinstance(error, KILLED_BY) else "FAILED"
 

@@ -46,15 +46,18 @@ def test_failed_on_exception_same_object_reraised(store) -> None:  # noqa: ANN00
     assert _only_run(store).info.status == "FAILED"
 
 
-@pytest.mark.parametrize("raised", [KeyboardInterrupt, SystemExit])
-def test_killed_on_interrupt_and_exit(store, raised: type[BaseException]) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(("raised", "status"), [
+    (KeyboardInterrupt(), "KILLED"), (SystemExit(3), "KILLED"), (SystemExit(0), "FINISHED"),
+    (SystemExit(), "FINISHED"),
+], ids=["interrupt", "exit-3", "exit-0", "exit-none"])
+def test_interrupt_and_exit(store, raised: BaseException, status: str) -> None:  # noqa: ANN001
     @trackmw.track
     def task() -> None:
-        raise raised()
+        raise raised
 
-    with pytest.raises(raised):
+    with pytest.raises(type(raised)):
         task()
-    assert _only_run(store).info.status == "KILLED"
+    assert _only_run(store).info.status == status
 
 
 def test_killed_on_cancellation(store) -> None:  # noqa: ANN001
