@@ -10,7 +10,7 @@ from typing import Any
 
 from trackmw.errors import ConfigError
 
-__all__ = ["enable"]
+__all__ = ["autolog_function", "enable"]
 
 _lock = threading.Lock()
 _users: dict[str, int] = {}
@@ -22,7 +22,7 @@ def enable(config: Any, layer_of: dict[str, str]) -> Callable[[], None]:
     Autolog is process-wide in MLflow: concurrent tasks share it, and it is switched off
     when the last task that asked for it ends.
     """
-    target = _autolog_function(config.framework, layer_of.get("framework", "?"))
+    target = autolog_function(config.framework, layer_of.get("framework", "?"))
     accepted = inspect.signature(target).parameters
     kwargs: dict[str, Any] = {"log_models": config.log_models, "log_datasets": config.log_datasets}
     kwargs = {k: v for k, v in kwargs.items() if k in accepted}
@@ -42,7 +42,8 @@ def enable(config: Any, layer_of: dict[str, str]) -> Callable[[], None]:
     return disable
 
 
-def _autolog_function(framework: str | None, layer: str) -> Callable[..., Any]:
+def autolog_function(framework: str | None, layer: str) -> Callable[..., Any]:
+    """``mlflow.autolog``, or ``mlflow.<framework>.autolog``; ConfigError if there is none."""
     if not framework:
         import mlflow
 

@@ -126,9 +126,9 @@ class RunScope:
         config = resolve(layers)
         check_template(config.link_template, config.sources.get("link_template", "defaults"))
         if config.autolog:
-            from trackmw.autolog import _autolog_function
+            from trackmw.autolog import autolog_function  # fail early on a bad framework
 
-            _autolog_function(config.framework, config.sources.get("framework", "?"))
+            autolog_function(config.framework, config.sources.get("framework", "?"))
         return config
 
     def _start_run(self, hook: Any, task: TaskInfo, config: ResolvedConfig, plan: RunPlan) -> None:
