@@ -21,6 +21,12 @@ class Capability:
     NESTED_TREE = "nested_tree"  # children of children (depth > 2)
     LINKS = "links"  # the orchestrator shows a link to the run
     AUTOLOG = "autolog"  # bodies may fit a scikit-learn model
+    ALL: ClassVar[frozenset[str]]  # every capability: ``Capability.ALL - {Capability.X}``
+
+
+Capability.ALL = frozenset(
+    value for name, value in vars(Capability).items() if name.isupper() and isinstance(value, str)
+)
 
 
 @dataclass(frozen=True)

@@ -22,15 +22,7 @@ class ScriptHarness(Harness):
     """
 
     name = "script"
-    capabilities = frozenset({
-        Capability.CONCURRENT_SIBLINGS,
-        Capability.RUN_CONTEXT,
-        Capability.INTERRUPT,
-        Capability.CANCEL,
-        Capability.NESTED_TREE,
-        Capability.LINKS,
-        Capability.AUTOLOG,
-    })
+    capabilities = Capability.ALL
 
     def run(
         self,

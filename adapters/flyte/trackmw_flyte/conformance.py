@@ -32,14 +32,7 @@ class FlyteHarness(Harness):
     """Runs each tree as one ``flyte.with_runcontext(mode="local")`` run."""
 
     name = "flyte"
-    capabilities = frozenset({
-        Capability.CONCURRENT_SIBLINGS,
-        Capability.RUN_CONTEXT,
-        Capability.CANCEL,
-        Capability.NESTED_TREE,
-        Capability.LINKS,
-        Capability.AUTOLOG,
-    })
+    capabilities = Capability.ALL - {Capability.INTERRUPT}  # see docs/adapters/flyte.md
 
     def run(
         self,

@@ -16,14 +16,7 @@ class MiniJobHarness(Harness):
     """minijob has no async jobs, so async specs run as plain ones (and CANCEL is skipped)."""
 
     name = "minijob"
-    capabilities = frozenset({
-        Capability.CONCURRENT_SIBLINGS,
-        Capability.RUN_CONTEXT,
-        Capability.INTERRUPT,
-        Capability.NESTED_TREE,
-        Capability.LINKS,
-        Capability.AUTOLOG,
-    })
+    capabilities = Capability.ALL - {Capability.CANCEL}
 
     def run(
         self,
