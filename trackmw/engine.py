@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import logging
 import os
 import signal
+import sys
 import threading
 import warnings
 from collections.abc import Callable
@@ -34,7 +34,7 @@ __all__ = ["RunScope", "TrackingWarning", "active_run", "resolve_config", "start
 log = logging.getLogger("trackmw")
 F = TypeVar("F", bound=Callable[..., Any])
 _UNSET = object()
-KILLED_BY = (KeyboardInterrupt, asyncio.CancelledError, SystemExit, GeneratorExit)
+KILLED_BY: tuple[type[BaseException], ...] = (KeyboardInterrupt, SystemExit, GeneratorExit)
 
 
 class TrackingWarning(UserWarning):
@@ -46,7 +46,11 @@ def status_for(error: BaseException | None) -> str:
     and other exits, FAILED on any other exception."""
     if error is None or (isinstance(error, SystemExit) and error.code in (None, 0)):
         return "FINISHED"
-    return "KILLED" if isinstance(error, KILLED_BY) else "FAILED"
+    # A CancelledError exists only once asyncio is imported; importing it here would cost
+    # ``import trackmw`` a third of its time (asyncio loads ssl, socket and subprocess).
+    asyncio = sys.modules.get("asyncio")
+    killed_by = KILLED_BY + ((asyncio.CancelledError,) if asyncio is not None else ())
+    return "KILLED" if isinstance(error, killed_by) else "FAILED"
 
 
 class RunScope:
