@@ -11,9 +11,10 @@ import contextvars
 import enum
 import json
 import os
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, final
 
 from trackmw.errors import ConfigError
 from trackmw.links import scrub_uri
@@ -254,6 +255,7 @@ _blocks: contextvars.ContextVar[tuple[Mapping[str, Any], ...]] = contextvars.Con
 )
 
 
+@final
 class TrackingConfig(Mapping[str, Any]):
     """Config values as a context manager (a block layer) and as run-wide context."""
 
@@ -364,10 +366,10 @@ def project_layer(start: str | None = None) -> ConfigLayer | None:
 
 
 def _read_tool_table(path: str) -> Mapping[str, Any]:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:
+        import tomli as tomllib
     with open(path, "rb") as handle:
         data = tomllib.load(handle)
     return data.get("tool", {}).get("trackmw", {})

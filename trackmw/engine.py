@@ -79,7 +79,9 @@ class RunScope:
     def __enter__(self) -> Run | None:
         return self.begin()
 
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
         self.end(exc)
 
     # -- lifecycle -----------------------------------------------------------------------

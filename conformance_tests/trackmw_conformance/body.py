@@ -13,7 +13,7 @@ from typing import Any
 
 from trackmw_conformance.harness import TaskSpec
 
-__all__ = ["ConformanceError", "OUT_ENV", "run_body", "run_body_async"]
+__all__ = ["OUT_ENV", "ConformanceError", "run_body", "run_body_async"]
 
 OUT_ENV = "TRACKMW_CONFORMANCE_OUT"
 

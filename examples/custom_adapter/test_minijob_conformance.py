@@ -10,7 +10,7 @@ class TestMiniJobConformance(ConformanceTests):
     harness = MiniJobHarness()
 
 
-def test_runner_ui_links_to_the_run(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_runner_ui_links_to_the_run(tmp_path, monkeypatch) -> None:
     """The adapter's run_started hook puts the MLflow link on the job's page."""
     import minijob
     from mlflow import MlflowClient

@@ -21,7 +21,7 @@ def _fit() -> None:
     LinearRegression().fit(xs, [3.0 * a + b for a, b in xs])
 
 
-def test_autolog_real_fit_lands_in_the_tasks_run(sqlite_store) -> None:  # noqa: ANN001
+def test_autolog_real_fit_lands_in_the_tasks_run(sqlite_store) -> None:
     @trackmw.track(autolog=True, framework="sklearn", log_models=False)
     def train() -> str:
         _fit()
@@ -34,7 +34,7 @@ def test_autolog_real_fit_lands_in_the_tasks_run(sqlite_store) -> None:  # noqa:
     assert len(sqlite_store.runs()) == 1, "autolog started a run of its own"
 
 
-def test_explicit_autolog_false_beats_environment(sqlite_store,  # noqa: ANN001
+def test_explicit_autolog_false_beats_environment(sqlite_store,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKMW_AUTOLOG", "true")
     monkeypatch.setenv("TRACKMW_FRAMEWORK", "sklearn")
@@ -47,7 +47,7 @@ def test_explicit_autolog_false_beats_environment(sqlite_store,  # noqa: ANN001
     assert sqlite_store.run(train()).data.params == {}
 
 
-def test_unknown_framework_is_a_config_error(sqlite_store) -> None:  # noqa: ANN001
+def test_unknown_framework_is_a_config_error(sqlite_store) -> None:
     @trackmw.track(autolog=True, framework="sklearnn")
     def train() -> None:
         raise AssertionError("must not run")
@@ -79,7 +79,7 @@ print(json.dumps({"run_id": run_id, "current": current, "spans": [
 """
 
 
-def test_run_is_a_span_when_an_sdk_is_configured(sqlite_store) -> None:  # noqa: ANN001
+def test_run_is_a_span_when_an_sdk_is_configured(sqlite_store) -> None:
     done = subprocess.run([sys.executable, "-c", textwrap.dedent(OTEL)], capture_output=True,
                           text=True, timeout=180, env=dict(os.environ))
     assert done.returncode == 0, done.stderr[-2000:]
@@ -94,7 +94,7 @@ def test_run_is_a_span_when_an_sdk_is_configured(sqlite_store) -> None:  # noqa:
     assert run.data.tags["trackmw.trace_id"] == span["trace_id"] == out["current"]
 
 
-def test_no_sdk_no_span_no_trace_tag(sqlite_store) -> None:  # noqa: ANN001
+def test_no_sdk_no_span_no_trace_tag(sqlite_store) -> None:
     @trackmw.track
     def task() -> str:
         return trackmw.active_run().run_id

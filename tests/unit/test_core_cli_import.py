@@ -20,7 +20,7 @@ def _git(cwd: Path, *args: str) -> str:
                           check=True, capture_output=True, text=True).stdout.strip()
 
 
-def test_run_a_script_in_a_git_repo(sqlite_store, tmp_path: Path) -> None:  # noqa: ANN001
+def test_run_a_script_in_a_git_repo(sqlite_store, tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "train.py").write_text(
@@ -41,7 +41,7 @@ def test_run_a_script_in_a_git_repo(sqlite_store, tmp_path: Path) -> None:  # no
     assert run.info.run_id in done.stderr
 
 
-def test_failing_script_fails_its_run(sqlite_store, tmp_path: Path) -> None:  # noqa: ANN001
+def test_failing_script_fails_its_run(sqlite_store, tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text("raise ValueError('bad script')\n")
     (tmp_path / "done.py").write_text("import sys\nsys.exit(0)\n")
     assert _trackmw("run", "done.py", cwd=tmp_path).returncode == 0

@@ -147,8 +147,8 @@ def test_credentials_masked_and_live_only_during_run(sqlite_store: object,
     monkeypatch.delenv("TRACKMW_TEST_SECRET", raising=False)
     cfg = trackmw.tracking_config(credentials={"TRACKMW_TEST_SECRET": "s3cr3t"})
     assert "s3cr3t" not in repr(cfg)
-    shown = dict((k, v) for k, v, _ in trackmw.resolve_config(
-        credentials={"TRACKMW_TEST_SECRET": "s3cr3t"}).describe())
+    shown = {k: v for k, v, _ in trackmw.resolve_config(
+        credentials={"TRACKMW_TEST_SECRET": "s3cr3t"}).describe()}
     assert shown["credentials"] == "***"
 
     @trackmw.track(credentials={"TRACKMW_TEST_SECRET": "s3cr3t"})

@@ -16,7 +16,7 @@ import pytest
 import trackmw
 
 
-def test_asyncio_siblings_fluent_logging_no_crosstalk(store) -> None:  # noqa: ANN001
+def test_asyncio_siblings_fluent_logging_no_crosstalk(store) -> None:
     @trackmw.track(run_mode="nested")
     async def sibling(i: int) -> str:
         mlflow.log_param("who", i)
@@ -37,7 +37,7 @@ def test_asyncio_siblings_fluent_logging_no_crosstalk(store) -> None:  # noqa: A
         assert run.data.tags["tag_of"] == str(i)
 
 
-def test_thread_siblings_fluent_logging_no_crosstalk(store) -> None:  # noqa: ANN001
+def test_thread_siblings_fluent_logging_no_crosstalk(store) -> None:
     barrier = threading.Barrier(4)
 
     @trackmw.track(run_mode="nested")
@@ -91,7 +91,7 @@ print(child())
 """
 
 
-def test_subprocess_finds_parent_through_baggage(store) -> None:  # noqa: ANN001
+def test_subprocess_finds_parent_through_baggage(store) -> None:
     def spawn(mode: str) -> str:
         env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
         done = subprocess.run([sys.executable, "-c", CHILD, mode], env=env, text=True,
@@ -113,7 +113,7 @@ def test_subprocess_finds_parent_through_baggage(store) -> None:  # noqa: ANN001
     assert "BAGGAGE" not in os.environ
 
 
-def test_fresh_thread_does_not_adopt_a_running_sibling(store) -> None:  # noqa: ANN001
+def test_fresh_thread_does_not_adopt_a_running_sibling(store) -> None:
     started, release = threading.Event(), threading.Event()
 
     @trackmw.track

@@ -32,10 +32,10 @@ def plugin() -> Iterator[Any]:
         unregister(name=name)
 
 
-def test_trackmw_task_info(store, plugin) -> None:  # noqa: ANN001
+def test_trackmw_task_info(store, plugin) -> None:
     class Identity:
         @trackmw.hookimpl
-        def trackmw_task_info(self, fn):  # noqa: ANN001, ANN201
+        def trackmw_task_info(self, fn):
             return trackmw.TaskInfo(adapter="acme", name=f"acme-{fn.__name__}",
                                     tags={"acme.job": "42"}, attempt=2)
 
@@ -52,12 +52,12 @@ def test_trackmw_task_info(store, plugin) -> None:  # noqa: ANN001
         "acme", "42", "2")
 
 
-def test_trackmw_resolve_config(store, plugin, monkeypatch) -> None:  # noqa: ANN001
+def test_trackmw_resolve_config(store, plugin, monkeypatch) -> None:
     seen: list[Any] = []
 
     class Context:
         @trackmw.hookimpl
-        def trackmw_resolve_config(self, task, layers):  # noqa: ANN001, ANN201
+        def trackmw_resolve_config(self, task, layers):
             seen.append((task, [layer.name for layer in layers]))
             return trackmw.ConfigLayer.build("acme context", trackmw.Level.RUN_CONTEXT,
                                              {"run_name": "from-context"})
@@ -74,10 +74,10 @@ def test_trackmw_resolve_config(store, plugin, monkeypatch) -> None:  # noqa: AN
     assert isinstance(task, trackmw.TaskInfo) and "explicit arguments" in names
 
 
-def test_trackmw_gate_by_rank(store, plugin) -> None:  # noqa: ANN001
+def test_trackmw_gate_by_rank(store, plugin) -> None:
     class Gate:
         @trackmw.hookimpl
-        def trackmw_gate_by_rank(self, task, config):  # noqa: ANN001, ANN201
+        def trackmw_gate_by_rank(self, task, config):
             assert isinstance(config, trackmw.ResolvedConfig)
             return 1
 
@@ -96,12 +96,12 @@ def test_trackmw_gate_by_rank(store, plugin) -> None:  # noqa: ANN001
     assert len(store.runs()) == 1
 
 
-def test_trackmw_choose_run_mode(store, plugin) -> None:  # noqa: ANN001
+def test_trackmw_choose_run_mode(store, plugin) -> None:
     parents: list[Any] = []
 
     class Flatten:
         @trackmw.hookimpl
-        def trackmw_choose_run_mode(self, task, config, parent):  # noqa: ANN001, ANN201
+        def trackmw_choose_run_mode(self, task, config, parent):
             parents.append(parent)
             return trackmw.RunPlan("new") if config.run_mode == "nested" else None
 
@@ -121,10 +121,10 @@ def test_trackmw_choose_run_mode(store, plugin) -> None:  # noqa: ANN001
     assert all("mlflow.parentRunId" not in r.data.tags for r in store.runs())
 
 
-def test_trackmw_build_link(store, plugin) -> None:  # noqa: ANN001
+def test_trackmw_build_link(store, plugin) -> None:
     class Linker:
         @trackmw.hookimpl
-        def trackmw_build_link(self, run, config, task):  # noqa: ANN001, ANN201
+        def trackmw_build_link(self, run, config, task):
             return trackmw.Link(f"https://ml.corp/{task.name}/{run.run_id}", "Corp")
 
     plugin(Linker())
@@ -138,12 +138,12 @@ def test_trackmw_build_link(store, plugin) -> None:  # noqa: ANN001
     assert store.run(run.run_id).data.tags["trackmw.link"] == run.link.url
 
 
-def test_trackmw_run_started(store, plugin) -> None:  # noqa: ANN001
+def test_trackmw_run_started(store, plugin) -> None:
     events: list[Any] = []
 
     class Started:
         @trackmw.hookimpl
-        def trackmw_run_started(self, run, task):  # noqa: ANN001, ANN201
+        def trackmw_run_started(self, run, task):
             events.append((run.run_id, task.name, trackmw.active_run() is run))
 
     plugin(Started())
@@ -156,12 +156,12 @@ def test_trackmw_run_started(store, plugin) -> None:  # noqa: ANN001
     assert events == [(run_id, store.run(run_id).data.tags["trackmw.task"], True)]
 
 
-def test_trackmw_run_ended(store, plugin) -> None:  # noqa: ANN001
+def test_trackmw_run_ended(store, plugin) -> None:
     events: list[Any] = []
 
     class Ended:
         @trackmw.hookimpl
-        def trackmw_run_ended(self, run, status, error, task):  # noqa: ANN001, ANN201
+        def trackmw_run_ended(self, run, status, error, task):
             events.append((run.run_id, status, error))
 
     plugin(Ended())

@@ -15,13 +15,13 @@ import pytest
 import trackmw
 
 
-def _only_run(store):  # noqa: ANN001, ANN202
+def _only_run(store):
     runs = store.runs()
     assert len(runs) == 1, [r.info.run_name for r in runs]
     return runs[0]
 
 
-def test_finished_on_return(store) -> None:  # noqa: ANN001
+def test_finished_on_return(store) -> None:
     @trackmw.track
     def task() -> str:
         mlflow.log_param("p", "1")
@@ -33,7 +33,7 @@ def test_finished_on_return(store) -> None:  # noqa: ANN001
     assert run.info.run_name == "test_finished_on_return.<locals>.task"
 
 
-def test_failed_on_exception_same_object_reraised(store) -> None:  # noqa: ANN001
+def test_failed_on_exception_same_object_reraised(store) -> None:
     error = ValueError("boom")
 
     @trackmw.track
@@ -50,7 +50,7 @@ def test_failed_on_exception_same_object_reraised(store) -> None:  # noqa: ANN00
     (KeyboardInterrupt(), "KILLED"), (SystemExit(3), "KILLED"), (SystemExit(0), "FINISHED"),
     (SystemExit(), "FINISHED"),
 ], ids=["interrupt", "exit-3", "exit-0", "exit-none"])
-def test_interrupt_and_exit(store, raised: BaseException, status: str) -> None:  # noqa: ANN001
+def test_interrupt_and_exit(store, raised: BaseException, status: str) -> None:
     @trackmw.track
     def task() -> None:
         raise raised
@@ -60,7 +60,7 @@ def test_interrupt_and_exit(store, raised: BaseException, status: str) -> None: 
     assert _only_run(store).info.status == status
 
 
-def test_killed_on_cancellation(store) -> None:  # noqa: ANN001
+def test_killed_on_cancellation(store) -> None:
     @trackmw.track
     async def task() -> None:
         await asyncio.sleep(10)
@@ -76,7 +76,7 @@ def test_killed_on_cancellation(store) -> None:  # noqa: ANN001
     assert _only_run(store).info.status == "KILLED"
 
 
-def test_killed_on_sigterm(sqlite_store, tmp_path: Path) -> None:  # noqa: ANN001
+def test_killed_on_sigterm(sqlite_store, tmp_path: Path) -> None:
     script = tmp_path / "term.py"
     script.write_text(textwrap.dedent("""
         import os, signal, trackmw
@@ -92,7 +92,7 @@ def test_killed_on_sigterm(sqlite_store, tmp_path: Path) -> None:  # noqa: ANN00
     assert _only_run(sqlite_store).info.status == "KILLED"
 
 
-def test_callers_active_run_restored_and_untouched(store) -> None:  # noqa: ANN001
+def test_callers_active_run_restored_and_untouched(store) -> None:
     @trackmw.track(run_mode="new")
     def independent() -> str:
         mlflow.log_param("inner", "1")
@@ -116,10 +116,10 @@ def test_callers_active_run_restored_and_untouched(store) -> None:  # noqa: ANN0
     assert nested_id != outer.info.run_id
 
 
-def test_run_modes_auto_new_nested(store) -> None:  # noqa: ANN001
+def test_run_modes_auto_new_nested(store) -> None:
     seen: dict[str, str] = {}
 
-    def make(mode: str):  # noqa: ANN202
+    def make(mode: str):
         @trackmw.track(name=mode, run_mode=mode)
         def child() -> None:
             seen[mode] = trackmw.active_run().run_id
@@ -141,7 +141,7 @@ def test_run_modes_auto_new_nested(store) -> None:  # noqa: ANN001
     assert {r.info.status for r in by_id.values()} == {"FINISHED"}
 
 
-def test_resume_and_disabled(store) -> None:  # noqa: ANN001
+def test_resume_and_disabled(store) -> None:
     client = store.client
     earlier = client.create_run(client.create_experiment(store.experiment))
     client.set_terminated(earlier.info.run_id, "KILLED")
@@ -163,15 +163,15 @@ def test_resume_and_disabled(store) -> None:  # noqa: ANN001
     assert len(store.runs()) == 1
 
 
-def test_generators_tracked(store) -> None:  # noqa: ANN001
+def test_generators_tracked(store) -> None:
     @trackmw.track
-    def gen():  # noqa: ANN202
+    def gen():
         for i in range(3):
             mlflow.log_metric("i", float(i), step=i)
             yield trackmw.active_run().run_id
 
     @trackmw.track
-    async def agen():  # noqa: ANN202
+    async def agen():
         for i in range(2):
             mlflow.log_param(f"a{i}", i)
             yield trackmw.active_run().run_id
@@ -190,7 +190,7 @@ def test_generators_tracked(store) -> None:  # noqa: ANN001
     assert gen_run.info.status == agen_run.info.status == "FINISHED"
 
 
-def test_start_run_block_and_runscope_begin_end(store) -> None:  # noqa: ANN001
+def test_start_run_block_and_runscope_begin_end(store) -> None:
     with trackmw.start_run("block", tags={"kind": "block"}) as run:
         assert run is not None and trackmw.active_run() is run
         run.log_params({"x": 1})
@@ -206,7 +206,7 @@ def test_start_run_block_and_runscope_begin_end(store) -> None:  # noqa: ANN001
     assert runs["hooks"].data.params == {"from_fluent": "yes"}
 
 
-def test_config_error_before_any_run(store) -> None:  # noqa: ANN001
+def test_config_error_before_any_run(store) -> None:
     @trackmw.track
     def task() -> None:
         raise AssertionError("body must not run")
@@ -237,7 +237,7 @@ def test_unreachable_store_raises_tracking_error_without_password(
     assert ran == []
 
 
-def test_run_handle_writes_to_its_own_run(store, tmp_path: Path) -> None:  # noqa: ANN001
+def test_run_handle_writes_to_its_own_run(store, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("a")
     (tmp_path / "dir").mkdir()
     (tmp_path / "dir" / "b.txt").write_text("b")

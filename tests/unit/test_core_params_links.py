@@ -37,7 +37,7 @@ def test_strategies_at_the_limit() -> None:
 
 
 @pytest.mark.parametrize("strategy", ["fail", "tag", "truncate"])
-def test_strategies_through_a_real_run(store, strategy: str) -> None:  # noqa: ANN001
+def test_strategies_through_a_real_run(store, strategy: str) -> None:
     @trackmw.track(long_params_strategy=strategy)
     def task() -> str:
         trackmw.active_run().log_params({"ok": "x" * 6000, "long": "y" * 6001})
@@ -65,7 +65,7 @@ def test_templates_outside_the_documented_fields_are_rejected(template: str) -> 
         check_template(template)
 
 
-def _config(**values: str):  # noqa: ANN202
+def _config(**values: str):
     return resolve([defaults_layer(), ConfigLayer.build("t", Level.EXPLICIT, values)])
 
 
@@ -91,7 +91,7 @@ def test_default_hosts_and_scrubbing() -> None:
         "failed: http://h/x and https://k/y")
 
 
-def test_owned_runs_tagged_with_their_link(store) -> None:  # noqa: ANN001
+def test_owned_runs_tagged_with_their_link(store) -> None:
     @trackmw.track(link_host="http://ui", link_template="{host}/{experiment_id}/{run_name}")
     def task() -> str:
         return trackmw.active_run().run_id

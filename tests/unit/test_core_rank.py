@@ -25,7 +25,7 @@ def test_first_integer_wins_and_garbage_is_skipped() -> None:
     assert detect_rank({}) is None
 
 
-def test_explicit_rank_wins_over_environment(sqlite_store,  # noqa: ANN001
+def test_explicit_rank_wins_over_environment(sqlite_store,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RANK", "3")
 
@@ -49,7 +49,7 @@ def _run(code: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[s
                           capture_output=True, timeout=180, env={**os.environ, **env})
 
 
-def test_gated_rank_never_imports_mlflow(sqlite_store, tmp_path: Path) -> None:  # noqa: ANN001
+def test_gated_rank_never_imports_mlflow(sqlite_store, tmp_path: Path) -> None:
     done = _run("""
         import sys, trackmw
         @trackmw.track
@@ -66,7 +66,7 @@ def test_gated_rank_never_imports_mlflow(sqlite_store, tmp_path: Path) -> None: 
     assert sqlite_store.runs() == []
 
 
-def test_gated_rank_fluent_logging_creates_nothing(sqlite_store, tmp_path: Path) -> None:  # noqa: ANN001
+def test_gated_rank_fluent_logging_creates_nothing(sqlite_store, tmp_path: Path) -> None:
     done = _run("""
         import trackmw
         @trackmw.track

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import minijob
-import trackmw
 from trackmw_conformance import Capability, Harness, TaskSpec, run_body
+
+import trackmw
 
 __all__ = ["MiniJobHarness"]
 

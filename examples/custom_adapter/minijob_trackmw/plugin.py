@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import minijob
+
 import trackmw
 from trackmw import ConfigLayer, Level, TaskInfo
 
