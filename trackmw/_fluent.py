@@ -4,6 +4,10 @@ MLflow keeps its active-run stack per thread and its tracking URI per process, s
 asyncio (MLflow issue 15131) or with several stores, ``mlflow.log_*`` lands in the wrong
 run. While a trackmw run is bound, the stack and the URI are read from contextvars; outside
 one, MLflow behaves exactly as it does without trackmw.
+
+Code written for plain MLflow often reopens its parent's run by id in each task
+(``with mlflow.start_run(run_id=parent_id):``) and so ends it when the first task returns.
+Inside a tracked task already in that run, the call joins it instead and leaves it open.
 """
 
 from __future__ import annotations
@@ -89,6 +93,7 @@ def install() -> None:
 
         fluent._active_run_stack = _ContextRunStack(fluent._active_run_stack)  # type: ignore[assignment]
         _patch_tracking_uri(tracking_utils)
+        _patch_start_run(fluent)
         tracking_utils._tracking_store_registry.register("trackmw-null", _null_store)
         _installed = True
 
@@ -107,6 +112,30 @@ def _patch_tracking_uri(module: Any) -> None:
             getattr(mod, "get_tracking_uri", None) is original
         ):
             mod.get_tracking_uri = get_tracking_uri  # type: ignore[attr-defined]
+
+
+def _patch_start_run(fluent: Any) -> None:
+    """``mlflow.start_run(run_id=<the run bound here>)`` joins that run without ending it."""
+    import mlflow
+
+    class JoinedRun(mlflow.ActiveRun):
+        """An ``ActiveRun`` whose ``with`` block leaves the run open for its owner."""
+
+        def __exit__(self, exc_type: object, exc: object, tb: object) -> bool:
+            return False
+
+    original = fluent.start_run
+
+    @functools.wraps(original)
+    def start_run(*args: Any, **kwargs: Any) -> Any:
+        run_id = kwargs.get("run_id", args[0] if args else None)
+        items = _stack.get() or ()
+        top = items[-1] if items else None
+        if run_id and top is not None and top is not _GATED and top.info.run_id == run_id:
+            return JoinedRun(top)
+        return original(*args, **kwargs)
+
+    fluent.start_run = mlflow.start_run = start_run
 
 
 def bind(active_run: Any, tracking_uri: str | None) -> tuple[Any, Any]:

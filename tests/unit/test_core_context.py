@@ -37,6 +37,30 @@ def test_asyncio_siblings_fluent_logging_no_crosstalk(store) -> None:
         assert run.data.tags["tag_of"] == str(i)
 
 
+def test_reopening_the_bound_run_by_id_joins_it(sqlite_store) -> None:
+    """Plain-MLflow code reopens its parent's run by id in each worker; MLflow would end it
+    when the first worker's block exits. Inside a task in that run, the call joins it."""
+    @trackmw.track  # auto: reuses the caller's run
+    def worker(parent_id: str, i: int) -> None:
+        with mlflow.start_run(run_id=parent_id) as joined:
+            assert joined.info.run_id == parent_id
+            mlflow.log_metric(f"m{i}", float(i))
+
+    @trackmw.track
+    def parent() -> str:
+        run_id = trackmw.active_run().run_id
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(trackmw.bind_context(worker), [run_id] * 3, range(3)))
+        assert sqlite_store.run(run_id).info.status == "RUNNING"  # still ours
+        mlflow.log_metric("after", 1.0)
+        return run_id
+
+    run = sqlite_store.run(parent())
+    assert run.info.status == "FINISHED"
+    assert run.data.metrics == {"m0": 0.0, "m1": 1.0, "m2": 2.0, "after": 1.0}
+    assert len(sqlite_store.runs()) == 1 and mlflow.active_run() is None
+
+
 def test_thread_siblings_fluent_logging_no_crosstalk(store) -> None:
     barrier = threading.Barrier(4)
 
