@@ -121,8 +121,8 @@ def _patch_start_run(fluent: Any) -> None:
     class JoinedRun(mlflow.ActiveRun):
         """An ``ActiveRun`` whose ``with`` block leaves the run open for its owner."""
 
-        def __exit__(self, exc_type: object, exc: object, tb: object) -> bool:
-            return False
+        def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+            return None
 
     original = fluent.start_run
 
