@@ -99,7 +99,10 @@ class Key:
                 return value.strip().lower()
             raise fail
         if kind == "dict":
-            return _parse_dict(value, fail)
+            parsed = _parse_dict(value, fail)
+            if self.name == "credentials":
+                _check_credential_names(parsed, layer)
+            return parsed
         if isinstance(value, (str, int)) and not isinstance(value, bool):
             return str(value)
         raise fail
@@ -122,6 +125,15 @@ def _parse_dict(value: Any, fail: ConfigError) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise fail
     return {str(k): v if isinstance(v, (bool, int, float)) else str(v) for k, v in value.items()}
+
+
+def _check_credential_names(credentials: Mapping[str, Any], layer: str) -> None:
+    """Credentials are exported as env vars, where ``TRACKMW_*`` would be read as config."""
+    for name in credentials:
+        if name.upper().startswith(ENV_PREFIX):
+            raise ConfigError("credentials", name, layer,
+                              f"environment variable names outside {ENV_PREFIX}* "
+                              "(trackmw reads those as config keys)", "reserved variable name")
 
 
 def _keys(*keys: Key) -> dict[str, Key]:

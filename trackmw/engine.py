@@ -268,7 +268,7 @@ class RunScope:
 
 def _parent_of(binding: Any, task: TaskInfo) -> ParentRef | None:
     if isinstance(binding, Run):
-        return ParentRef(binding.run_id, binding.experiment_id, binding._tracking_uri, local=True)
+        return binding.as_parent()
     return task.parent_run or context.parent_from_env()
 
 

@@ -20,11 +20,21 @@ class ConfigError(TrackmwError, ValueError):
         self.key, self.value, self.layer, self.allowed = key, value, layer, allowed
         super().__init__(f"{reason} for {key!r}: {value!r} (from {layer}); allowed: {allowed}")
 
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable: it crosses process pools
+        return _restore, (type(self), self.args, self.__dict__)
+
     @classmethod
     def unknown_key(cls, key: str, layer: str, allowed: str) -> ConfigError:
         error = cls(key, key, layer, allowed)
         error.args = (f"unknown config key {key!r} (from {layer}); allowed keys: {allowed}",)
         return error
+
+
+def _restore(cls: type[Exception], args: tuple[Any, ...], state: dict[str, Any]) -> Exception:
+    error = Exception.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ParamError(TrackmwError, ValueError):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from trackmw.links import Link, scrub_uri
 from trackmw.params import prepare_params
+from trackmw.task import ParentRef
 
 if TYPE_CHECKING:
     from trackmw._writer import RunWriter
@@ -45,6 +46,10 @@ class Run:
     def tracking_uri(self) -> str | None:
         """The store's URI without credentials."""
         return scrub_uri(self._tracking_uri)
+
+    def as_parent(self) -> ParentRef:
+        """This run as the parent of tasks run from here (e.g. in an orchestrator's threads)."""
+        return ParentRef(self.run_id, self.experiment_id, self._tracking_uri, local=True)
 
     def log_param(self, key: str, value: Any) -> None:
         self.log_params({key: value})

@@ -335,7 +335,7 @@ class ConformanceTests:
 
     def test_link_never_holds_credentials(self, world: World) -> None:
         self.run(T("secret", link_host="https://user:hunter2@mlflow.example.com",
-                   credentials={"TRACKMW_CONFORMANCE_TOKEN": "hunter2"}))
+                   credentials={"CONFORMANCE_TOKEN": "hunter2"}))
         run = world.one_run(task="secret")
         assert "hunter2" not in run.data.tags["trackmw.link"]
         assert all("hunter2" not in v for v in {**run.data.tags, **run.data.params}.values())

@@ -144,16 +144,40 @@ def test_credentials_masked_and_live_only_during_run(sqlite_store: object,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    monkeypatch.delenv("TRACKMW_TEST_SECRET", raising=False)
-    cfg = trackmw.tracking_config(credentials={"TRACKMW_TEST_SECRET": "s3cr3t"})
+    monkeypatch.delenv("TEST_SECRET_TOKEN", raising=False)
+    cfg = trackmw.tracking_config(credentials={"TEST_SECRET_TOKEN": "s3cr3t"})
     assert "s3cr3t" not in repr(cfg)
     shown = {k: v for k, v, _ in trackmw.resolve_config(
-        credentials={"TRACKMW_TEST_SECRET": "s3cr3t"}).describe()}
+        credentials={"TEST_SECRET_TOKEN": "s3cr3t"}).describe()}
     assert shown["credentials"] == "***"
 
-    @trackmw.track(credentials={"TRACKMW_TEST_SECRET": "s3cr3t"})
+    @trackmw.track(run_mode="nested")
+    def child() -> str | None:
+        return os.environ.get("TEST_SECRET_TOKEN")
+
+    @trackmw.track(credentials={"TEST_SECRET_TOKEN": "s3cr3t"})
     def body() -> str | None:
-        return os.environ.get("TRACKMW_TEST_SECRET")
+        return child()
 
     assert body() == "s3cr3t"
-    assert "TRACKMW_TEST_SECRET" not in os.environ
+    assert "TEST_SECRET_TOKEN" not in os.environ
+
+
+def test_credentials_outside_the_config_namespace() -> None:
+    """A ``TRACKMW_*`` credential would be read back as config by every child task."""
+    with pytest.raises(trackmw.ConfigError) as caught:
+        trackmw.track(credentials={"TRACKMW_TOKEN": "x"})
+    assert caught.value.key == "credentials" and "TRACKMW_" in str(caught.value)
+    assert "reserved" in str(caught.value)
+
+
+def test_config_error_survives_pickling() -> None:
+    """Raised in a process-pool worker, it must reach the caller as itself."""
+    import pickle
+
+    with pytest.raises(trackmw.ConfigError) as caught:
+        trackmw.resolve_config(run_mode="sideways")
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert type(again) is trackmw.ConfigError and str(again) == str(caught.value)
+    assert (again.key, again.value, again.allowed) == ("run_mode", "sideways",
+                                                       caught.value.allowed)
