@@ -296,7 +296,16 @@ class TrackingConfig(Mapping[str, Any]):
         _blocks.reset(self._tokens.pop())
 
     def to_context(self, prefix: str = CONTEXT_PREFIX) -> dict[str, str]:
-        """A flat ``dict[str, str]`` for orchestrator contexts; typed back by the schema."""
+        """A flat ``dict[str, str]`` for orchestrator contexts; typed back by the schema.
+
+        Orchestrators store and show their contexts (Flyte's custom context, Prefect's tags),
+        so secrets are refused: ``credentials``, and URIs that carry user info (a password).
+        """
+        for key, value in self._values.items():
+            if KEYS[key].secret or (isinstance(value, str) and scrub_uri(value) != value):
+                raise ConfigError(key, "***", "an orchestrator's run context",
+                                  "no secrets: pass credentials through the environment or "
+                                  "the decorator", "a secret cannot travel")
         return {prefix + k: _to_text(v) for k, v in self._values.items()}
 
 

@@ -115,6 +115,15 @@ def test_experiment_selector_from_the_higher_layer_wins() -> None:
     assert (by_name.experiment_id, by_name.experiment_name) == (None, "n")
 
 
+@pytest.mark.parametrize("config", [{"credentials": {"TOKEN": "s3cr3t"}},
+                                    {"tracking_uri": "https://u:s3cr3t@mlflow.example.com"}])
+def test_secrets_never_travel_in_orchestrator_contexts(config: dict) -> None:
+    """Orchestrators store and show their run contexts (Prefect tags, Flyte custom context)."""
+    with pytest.raises(trackmw.ConfigError) as caught:
+        trackmw.tracking_config(**config).to_context()
+    assert caught.value.key in config and "s3cr3t" not in str(caught.value)
+
+
 def test_context_round_trip_keeps_types() -> None:
     cfg = trackmw.tracking_config(experiment_id="123", run_name="007", autolog=True,
                                   rank=0, tags={"a": "1"})
