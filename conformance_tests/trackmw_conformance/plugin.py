@@ -58,6 +58,9 @@ def selected_stores(config: pytest.Config) -> list[str]:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "trackmw_store" in metafunc.fixturenames:
         stores = selected_stores(metafunc.config)
+        only = getattr(metafunc.cls, "stores", None)
+        if only is not None:
+            stores = [s for s in stores if s in only]
         metafunc.parametrize("trackmw_store", stores, ids=stores, scope="function")
 
 

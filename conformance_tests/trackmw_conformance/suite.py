@@ -41,6 +41,8 @@ class ConformanceTests:
     """The shared scenarios; an adapter's test module subclasses this with its harness."""
 
     harness: ClassVar[Harness]
+    #: Limit this class to some stores (e.g. a slow extra tier on ``("sqlite",)``); None: all.
+    stores: ClassVar[tuple[str, ...] | None] = None
 
     # -- helpers -----------------------------------------------------------------------
     def needs(self, capability: str) -> None:
