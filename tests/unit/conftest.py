@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-CLEARED = ("RANK", "SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMI_RANK", "JAX_PROCESS_ID",
-           "LOCAL_RANK", "BAGGAGE", "TRACEPARENT", "MLFLOW_RUN_ID", "MLFLOW_EXPERIMENT_ID",
-           "MLFLOW_EXPERIMENT_NAME", "MLFLOW_TRACKING_URI")
 
 
 @pytest.fixture(scope="session")
@@ -21,11 +16,9 @@ def store_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in CLEARED:
-        monkeypatch.delenv(name, raising=False)
-    for name in [v for v in os.environ if v.startswith("TRACKMW_")]:
-        monkeypatch.delenv(name)
+def _no_disabled_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The root conftest isolates env and MLflow state; core tests also run every plugin."""
+    monkeypatch.delenv("TRACKMW_DISABLE_PLUGINS", raising=False)
 
 
 class Store:
