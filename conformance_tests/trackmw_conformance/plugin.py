@@ -167,7 +167,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report = outcome.get_result()
     callspec = getattr(item, "callspec", None)
-    harness = getattr(getattr(item, "cls", None), "harness", None)
+    cls = getattr(item, "cls", None)
+    harness = getattr(cls, "harness", None)
     if harness is None or callspec is None or "trackmw_store" not in callspec.params:
         return
     if report.when == "call" or (report.when == "setup" and not report.passed) or (
@@ -183,7 +184,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         variant = [part for part in callspec.id.split("-") if part != store]
         scenario = item.originalname + (f"[{'-'.join(variant)}]" if variant else "")
         _results.append({
-            "adapter": harness.name,
+            "adapter": harness.name + (f"[{cls.tier}]" if getattr(cls, "tier", None) else ""),
             "scenario": scenario,
             "store": callspec.params["trackmw_store"],
             "outcome": report.outcome,

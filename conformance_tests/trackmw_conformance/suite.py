@@ -43,6 +43,8 @@ class ConformanceTests:
     harness: ClassVar[Harness]
     #: Limit this class to some stores (e.g. a slow extra tier on ``("sqlite",)``); None: all.
     stores: ClassVar[tuple[str, ...] | None] = None
+    #: Names a second class of one adapter in the report (``kedro[parallel]``).
+    tier: ClassVar[str | None] = None
 
     # -- helpers -----------------------------------------------------------------------
     def needs(self, capability: str) -> None:
