@@ -1,0 +1,1 @@
+"""A small Kedro project tracked by trackmw-kedro."""
