@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
+import os
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +17,8 @@ __all__ = ["autolog_function", "enable"]
 
 _lock = threading.Lock()
 _users: dict[str, int] = {}
+_POOL_MODULE = "mlflow.utils.autologging_utils.client"
+_POOL = "_AUTOLOGGING_QUEUEING_CLIENT_THREAD_POOL"
 
 
 def enable(config: Any, layer_of: dict[str, str]) -> Callable[[], None]:
@@ -29,6 +34,7 @@ def enable(config: Any, layer_of: dict[str, str]) -> Callable[[], None]:
     kwargs.update(config.autolog_kwargs)
     key = config.framework or "*"
     with _lock:
+        _fork_safe()
         target(**kwargs)
         _users[key] = _users.get(key, 0) + 1
 
@@ -40,6 +46,24 @@ def enable(config: Any, layer_of: dict[str, str]) -> Callable[[], None]:
                 target(disable=True)
 
     return disable
+
+
+@functools.cache
+def _fork_safe() -> None:
+    """Give fork-started workers (Kedro's ParallelRunner, multiprocessing pools) their own
+    autolog writer threads: MLflow's pool is module-wide, and a forked child inherits its
+    bookkeeping but not its threads, so its first autolog flush would wait forever."""
+    os.register_at_fork(after_in_child=_renew_pool)
+
+
+def _renew_pool() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    module = sys.modules.get(_POOL_MODULE)
+    old = getattr(module, _POOL, None)
+    if old is not None:
+        setattr(module, _POOL, ThreadPoolExecutor(max_workers=old._max_workers,
+                                                  thread_name_prefix="MlflowAutologgingQueueingClient"))
 
 
 def autolog_function(framework: str | None, layer: str) -> Callable[..., Any]:

@@ -34,6 +34,40 @@ def test_autolog_real_fit_lands_in_the_tasks_run(sqlite_store) -> None:
     assert len(sqlite_store.runs()) == 1, "autolog started a run of its own"
 
 
+FORKED = """
+import multiprocessing, sys
+from concurrent.futures import ThreadPoolExecutor
+import trackmw
+from sklearn.linear_model import LinearRegression
+
+@trackmw.track(autolog=True, framework="sklearn", log_models=False, run_mode="new")
+def train(i: int = 0) -> None:
+    xs = [[float(i), float(i % 4)] for i in range(30)]
+    LinearRegression().fit(xs, [3.0 * a + b for a, b in xs])
+
+with ThreadPoolExecutor(4) as pool:  # concurrent autologged fits: MLflow's writer pool grows
+    list(pool.map(train, range(8)))
+child = multiprocessing.get_context("fork").Process(target=train)
+child.start()
+child.join(60)
+if child.exitcode is None:
+    child.kill()
+sys.exit(0 if child.exitcode == 0 else 3)
+"""
+
+
+def test_autolog_in_a_forked_worker_after_the_parent_autologged(sqlite_store) -> None:
+    """A forked child inherits MLflow's autolog thread pool without its threads: its first
+    flush would wait forever (Kedro's ParallelRunner, multiprocessing pools)."""
+    done = subprocess.run([sys.executable, "-c", FORKED], capture_output=True, text=True,
+                          timeout=240, env=dict(os.environ))
+    assert done.returncode == 0, f"forked autolog hung or failed: {done.stderr[-2000:]}"
+    runs = sqlite_store.runs()
+    assert len(runs) == 9  # 8 in the parent's threads, then the forked child's
+    assert "training_r2_score" in runs[-1].data.metrics, "the child's fit was not autologged"
+    assert {r.info.status for r in runs} == {"FINISHED"}
+
+
 def test_explicit_autolog_false_beats_environment(sqlite_store,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKMW_AUTOLOG", "true")
