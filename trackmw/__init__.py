@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from trackmw.config import ConfigLayer, Level, ResolvedConfig, TrackingConfig, tracking_config
-from trackmw.context import bind_context, propagation_env
+from trackmw.context import bind_context, env_overlays, parse_baggage, propagation_env
 from trackmw.engine import (
     RunScope,
     TrackingWarning,
@@ -41,8 +41,10 @@ __all__ = [
     "TrackmwError",
     "active_run",
     "bind_context",
+    "env_overlays",
     "hookimpl",
     "hookspec",
+    "parse_baggage",
     "propagation_env",
     "register",
     "resolve_config",

@@ -62,7 +62,7 @@ def trackmw_choose_run_mode(
 def _create_experiment(config: ResolvedConfig, kwargs: Mapping[str, Any]) -> None:
     from mlflow import MlflowClient
 
-    from trackmw.context import env_overlays
+    from trackmw import env_overlays
 
     handle = env_overlays.push(config.credentials) if config.credentials else None
     try:

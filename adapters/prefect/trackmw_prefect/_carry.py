@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from trackmw import ParentRef, Run, propagation_env
-from trackmw.context import env_overlays, parse_baggage
+from trackmw import ParentRef, Run, env_overlays, parse_baggage, propagation_env
 
 __all__ = ["ENV_PREFIX", "carried_parent", "publish", "withdraw"]
 
