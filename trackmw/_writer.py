@@ -56,7 +56,9 @@ class Store:
                     reason="experiment does not exist",
                 )
             try:
-                return str(client.create_experiment(name))
+                return str(client.create_experiment(
+                    name, artifact_location=config.experiment_artifact_location,
+                    tags=config.experiment_tags or None))
             except Exception:  # created concurrently by a sibling
                 found = client.get_experiment_by_name(name)
                 if found is None:

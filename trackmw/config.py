@@ -147,6 +147,8 @@ KEYS: dict[str, Key] = _keys(
     Key("experiment_id", "str", None, "Experiment by id (strings stay strings)."),
     Key("create_experiment", "bool", True, "Create the named experiment when missing."),
     Key("restore_if_deleted", "bool", False, "Restore the named experiment when deleted."),
+    Key("experiment_artifact_location", "str", None, "Artifact location of a created experiment."),
+    Key("experiment_tags", "dict", {}, "Tags of a created experiment; merged like tags."),
     Key("run_name", "str", None, "Run name; the task name when unset."),
     Key("run_id", "str", None, "Resume this run instead of starting one."),
     Key("run_mode", "choice", "auto", "How to relate to a parent run.", ("auto", "new", "nested")),
@@ -172,7 +174,7 @@ KEYS: dict[str, Key] = _keys(
     ),
     Key("credentials", "dict", {}, "Env vars exported only while the run is live.", secret=True),
 )
-_MERGED = frozenset({"tags", "autolog_kwargs", "credentials"})
+_MERGED = frozenset({"tags", "experiment_tags", "autolog_kwargs", "credentials"})
 
 
 def _check_key(name: str, layer: str) -> Key:

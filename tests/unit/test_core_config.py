@@ -190,3 +190,17 @@ def test_config_error_survives_pickling() -> None:
     assert type(again) is trackmw.ConfigError and str(again) == str(caught.value)
     assert (again.key, again.value, again.allowed) == ("run_mode", "sideways",
                                                        caught.value.allowed)
+
+
+def test_created_experiment_gets_artifact_location_and_tags(sqlite_store, tmp_path: Path) -> None:
+    name = f"{sqlite_store.experiment}-made"
+    with trackmw.tracking_config(experiment_tags={"team": "ml"}):
+        @trackmw.track(experiment_name=name, experiment_tags={"owner": "me"},
+                       experiment_artifact_location=(tmp_path / "art").as_uri())
+        def body() -> None:
+            pass
+
+        body()
+    experiment = sqlite_store.client.get_experiment_by_name(name)
+    assert experiment.artifact_location == (tmp_path / "art").as_uri()
+    assert {"team": "ml", "owner": "me"}.items() <= experiment.tags.items()

@@ -106,7 +106,7 @@ class TrackmwHook:
         _warn_if_kedro_mlflow(context)
         task = pipeline_task(run_params, config.env)
         names = pipeline_names(run_params)
-        plugin.register_task(task, config.pipeline_layers(names), config.experiment_kwargs)
+        plugin.register_task(task, config.pipeline_layers(names))
         scope = RunScope(task=task)
         try:
             run = scope.begin()

@@ -48,7 +48,6 @@ class ProjectConfig:
     pipelines: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     nodes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     disabled_pipelines: tuple[str, ...] = ()
-    experiment_kwargs: Mapping[str, Any] = field(default_factory=dict)
     header_provider: Mapping[str, Any] = field(default_factory=dict)
 
     def pipeline_layers(self, names: list[str]) -> list[ConfigLayer]:
@@ -128,11 +127,6 @@ def from_context(context: Any) -> ProjectConfig:
         values, run_values = _mlflow_values(parsed, project_path, package, loader)
         shared.append(ConfigLayer.build(mlflow_yml.LAYER, Level.PROJECT, values))
         pipeline_only.append(ConfigLayer.build(mlflow_yml.LAYER, Level.PROJECT, run_values))
-        kwargs = parsed.get("tracking.experiment.create_experiment_kwargs")
-        extra["experiment_kwargs"] = {k: v for k, v in kwargs.items() if v is not None}
-        if kwargs.get("artifact_location"):
-            extra["experiment_kwargs"]["artifact_location"] = mlflow_yml.resolve_uri(
-                kwargs["artifact_location"], project_path)
         extra["disabled_pipelines"] = tuple(parsed.get("tracking.disable_tracking.pipelines"))
         extra["header_provider"] = parsed.get("server.request_header_provider")
     run_context, sections = _trackmw_section(_load(loader, "trackmw") or {})
@@ -168,11 +162,15 @@ def _mlflow_values(
         "registry_uri": mlflow_yml.resolve_uri(registry, project_path) if registry else None,
         "experiment_name": get("tracking.experiment.name") or package,
         "restore_if_deleted": get("tracking.experiment.restore_if_deleted"),
+        "experiment_tags": get("tracking.experiment.create_experiment_kwargs.tags"),
         "flatten_params": get("tracking.params.dict_params.flatten"),
         "flatten_recursive": get("tracking.params.dict_params.recursive"),
         "flatten_sep": get("tracking.params.dict_params.sep"),
         "long_params_strategy": get("tracking.params.long_params_strategy"),
     }
+    location = get("tracking.experiment.create_experiment_kwargs.artifact_location")
+    if location:
+        values["experiment_artifact_location"] = mlflow_yml.resolve_uri(location, project_path)
     if {"ui.host", "ui.port"} & parsed.given:
         values["link_host"] = f"http://{get('ui.host')}:{get('ui.port')}"
     credentials = get("server.credentials")
