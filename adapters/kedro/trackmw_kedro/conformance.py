@@ -42,8 +42,9 @@ class KedroHarness(Harness):
     """Runs each tree as one ``KedroSession.run`` of a generated Kedro project."""
 
     name = "kedro"
-    capabilities = frozenset({Capability.CONCURRENT_SIBLINGS, Capability.RUN_CONTEXT,
-                              Capability.LINKS, Capability.AUTOLOG})
+    # a Ctrl-C or cancellation escapes Kedro without a hook; nodes have no children
+    capabilities = Capability.ALL - {Capability.INTERRUPT, Capability.CANCEL,
+                                     Capability.NESTED_TREE}
 
     def __init__(self, runner: str | None = None) -> None:
         self.runner = runner  # "sequential" | "thread" | "parallel"; None: by the tree

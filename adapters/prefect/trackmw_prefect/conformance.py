@@ -30,15 +30,7 @@ class PrefectHarness(Harness):
     """Runs each tree as one Prefect flow run."""
 
     name = "prefect"
-    capabilities = frozenset({
-        Capability.CONCURRENT_SIBLINGS,
-        Capability.RUN_CONTEXT,
-        Capability.INTERRUPT,
-        Capability.CANCEL,
-        Capability.NESTED_TREE,
-        Capability.LINKS,
-        Capability.AUTOLOG,
-    })
+    capabilities = Capability.ALL
 
     def run(
         self,
